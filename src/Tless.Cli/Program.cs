@@ -1,0 +1,3 @@
+using Tless.Cli.Commands;
+
+return await TlessCommand.Create().Parse(args).InvokeAsync().ConfigureAwait(false);
