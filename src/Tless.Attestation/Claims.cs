@@ -70,3 +70,16 @@ public sealed record VerificationResult
     public static VerificationResult Fail(string check, string detail, AttestationClaims? claims = null) =>
         new() { FailedCheck = check, Detail = detail, Claims = claims };
 }
+
+/// <summary>
+/// Verifies one kind of TEE evidence. Implementations take their trust anchors, collateral, clock
+/// (<see cref="TimeProvider"/>) and policy (for example whether debug evidence is acceptable) in their constructor,
+/// never touch the network unless configured to, and never throw on malformed evidence: they return a failed
+/// <see cref="VerificationResult"/> naming the check.
+/// </summary>
+public interface IEvidenceVerifier
+{
+    TeeKind Tee { get; }
+
+    VerificationResult Verify(ReadOnlySpan<byte> evidence);
+}
