@@ -1,7 +1,7 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
-await app.RunAsync().ConfigureAwait(false);
+using Tless.AttestationService;
+
+// The attestation service as its own executable; `tless as serve` runs the same command.
+return await ServeCommand.Create().Parse(args).InvokeAsync().ConfigureAwait(false);
 
 /// <summary>Entry point marker for WebApplicationFactory.</summary>
 public partial class Program;

@@ -6,12 +6,12 @@ namespace Tless;
 /// </summary>
 public abstract class TlessException : Exception
 {
-    private protected TlessException(string message)
+    protected TlessException(string message)
         : base(message)
     {
     }
 
-    private protected TlessException(string message, Exception? innerException)
+    protected TlessException(string message, Exception? innerException)
         : base(message, innerException)
     {
     }

@@ -38,7 +38,16 @@ internal static class SharedData
             return Path.GetFullPath(env);
         }
 
-        // Walk up from the test binary to the repository root and take its sibling ../shared.
+        // The repository root recorded at build time (Directory.Build.targets), then a walk up from the binary.
+        var recorded = typeof(SharedData).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
+            .OfType<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "TlessRepositoryRoot")?.Value;
+        if (!string.IsNullOrEmpty(recorded) && File.Exists(Path.Combine(recorded, "TLess.slnx")))
+        {
+            return Path.GetFullPath(Path.Combine(recorded, "..", "shared"));
+        }
+
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "TLess.slnx")))

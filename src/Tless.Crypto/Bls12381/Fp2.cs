@@ -1,0 +1,174 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Tless.Crypto.Bls12381;
+
+/// <summary>Fp2 = Fp[u]/(u^2 + 1), written c0 + c1*u.</summary>
+internal readonly struct Fp2 : IEquatable<Fp2>
+{
+    internal readonly Fp C0;
+    internal readonly Fp C1;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Fp2(in Fp c0, in Fp c1)
+    {
+        C0 = c0;
+        C1 = c1;
+    }
+
+    public static Fp2 Zero => default;
+
+    public static Fp2 One => new(Fp.One, Fp.Zero);
+
+    public bool IsZero => C0.IsZero & C1.IsZero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Fp2 operator +(in Fp2 a, in Fp2 b) => new(a.C0 + b.C0, a.C1 + b.C1);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Fp2 operator -(in Fp2 a, in Fp2 b) => new(a.C0 - b.C0, a.C1 - b.C1);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Fp2 operator -(in Fp2 a) => new(-a.C0, -a.C1);
+
+    /// <summary>Karatsuba: three multiplications in Fp.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static Fp2 operator *(in Fp2 a, in Fp2 b)
+    {
+        var v0 = a.C0 * b.C0;
+        var v1 = a.C1 * b.C1;
+        var s = (a.C0 + a.C1) * (b.C0 + b.C1);
+        return new Fp2(v0 - v1, s - v0 - v1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Fp2 operator *(in Fp2 a, in Fp b) => new(a.C0 * b, a.C1 * b);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public Fp2 Square()
+    {
+        var a = C0 + C1;
+        var b = C0 - C1;
+        var c = C0 * C1;
+        return new Fp2(a * b, c + c);
+    }
+
+    public Fp2 Double() => new(C0 + C0, C1 + C1);
+
+    /// <summary>Multiplies by the non-residue xi = u + 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Fp2 MulByNonResidue() => new(C0 - C1, C0 + C1);
+
+    public Fp2 Conjugate() => new(C0, -C1);
+
+    public Fp2 Frobenius() => Conjugate();
+
+    public Fp Norm() => C0.Square() + C1.Square();
+
+    /// <summary>The inverse; zero maps to zero.</summary>
+    public Fp2 Invert()
+    {
+        var t = Norm().Invert();
+        return new Fp2(C0 * t, -(C1 * t));
+    }
+
+    public static Fp2 Select(in Fp2 a, in Fp2 b, bool chooseB) => new(Fp.Select(a.C0, b.C0, chooseB), Fp.Select(a.C1, b.C1, chooseB));
+
+    public static Fp2 Select(in Fp2 a, in Fp2 b, ulong mask) => new(Fp.Select(a.C0, b.C0, mask), Fp.Select(a.C1, b.C1, mask));
+
+    public bool Equals(Fp2 other) => C0.Equals(other.C0) & C1.Equals(other.C1);
+
+    public override bool Equals(object? obj) => obj is Fp2 f && Equals(f);
+
+    public override int GetHashCode() => HashCode.Combine(C0, C1);
+
+    public static bool operator ==(in Fp2 a, in Fp2 b) => a.Equals(b);
+
+    public static bool operator !=(in Fp2 a, in Fp2 b) => !a.Equals(b);
+
+    /// <summary>Raises to a public exponent (square and multiply; the schedule depends only on the exponent).</summary>
+    public Fp2 Pow(BigInteger e)
+    {
+        var acc = One;
+        for (long i = (long)e.GetBitLength() - 1; i >= 0; i--)
+        {
+            acc = acc.Square();
+            if (!(e >> (int)i).IsEven)
+            {
+                acc *= this;
+            }
+        }
+
+        return acc;
+    }
+
+    private static readonly BigInteger P = Fp.Modulus;
+    private static readonly ulong[] PMinus3Over4 = Fp.Limbs((P - 3) / 4);
+    private static readonly ulong[] PMinus1Over2 = Fp.Limbs((P - 1) / 2);
+
+    private Fp2 PowLimbs(ReadOnlySpan<ulong> exponent)
+    {
+        var acc = One;
+        bool started = false;
+        for (int i = (exponent.Length * 64) - 1; i >= 0; i--)
+        {
+            if (started)
+            {
+                acc = acc.Square();
+            }
+
+            if (((exponent[i / 64] >> (i % 64)) & 1) == 1)
+            {
+                acc = started ? acc * this : this;
+                started = true;
+            }
+        }
+
+        return acc;
+    }
+
+    /// <summary>Square root for p = 3 mod 4 (Adj and Rodriguez-Henriquez, Algorithm 9); false when none exists.</summary>
+    public bool TrySqrt(out Fp2 root)
+    {
+        var a1 = PowLimbs(PMinus3Over4);
+        var alpha = a1.Square() * this;
+        var x0 = a1 * this;
+        var minusOne = new Fp2(-Fp.One, Fp.Zero);
+        Fp2 x;
+        if (alpha == minusOne)
+        {
+            x = new Fp2(-x0.C1, x0.C0); // u * x0
+        }
+        else
+        {
+            var b = (alpha + One).PowLimbs(PMinus1Over2);
+            x = b * x0;
+        }
+
+        root = x;
+        return x.Square() == this;
+    }
+
+    /// <summary>True when this is a square in Fp2 (zero included): its norm is a square in Fp.</summary>
+    public bool IsSquare() => Norm().IsSquare();
+
+    /// <summary>RFC 9380 sgn0 for m = 2.</summary>
+    public bool Sgn0
+    {
+        get
+        {
+            bool sign0 = C0.Sgn0;
+            bool zero0 = C0.IsZero;
+            bool sign1 = C1.Sgn0;
+            return sign0 | (zero0 & sign1);
+        }
+    }
+
+    /// <summary>ZCash ordering: c1 decides, or c0 when c1 is zero.</summary>
+    public bool IsLexicographicallyLargest() =>
+        C1.IsLexicographicallyLargest() | (C1.IsZero & C0.IsLexicographicallyLargest());
+
+    public static Fp2 FromHex(string c0, string c1) => new(Fp.FromHex(c0), Fp.FromHex(c1));
+
+    public override string ToString() => $"({C0}, {C1})";
+}
