@@ -149,6 +149,6 @@ public sealed class MultiAuthorityTests : IDisposable
 
         var wrongPassword = Assert.ThrowsAsync<Tless.AttestationService.Storage.AuthorityStoreException>(() =>
             AttestationServiceHost.StartAsync(bed.Options("as2") with { InsecureHttp = false, CertificatePath = file, CertificatePassword = "nope" }, Ct));
-        Assert.Contains("password", (await wrongPassword).Message, StringComparison.Ordinal);
+        Assert.Contains("password", (await wrongPassword).Message, StringComparison.OrdinalIgnoreCase);
     }
 }

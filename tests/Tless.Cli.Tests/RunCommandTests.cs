@@ -12,8 +12,18 @@ public sealed class RunCommandTests : IDisposable
 
     private string Home => Path.Combine(dir.FullName, "home");
 
-    internal static string RepositoryFile(string relative, [CallerFilePath] string source = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", relative));
+    /// <summary>A file of the repository: from the root recorded at build time, else from this source file's path.</summary>
+    internal static string RepositoryFile(string relative, [CallerFilePath] string source = "")
+    {
+        var recorded = typeof(RunCommandTests).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
+            .OfType<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "TlessRepositoryRoot")?.Value;
+        var root = !string.IsNullOrEmpty(recorded) && File.Exists(Path.Combine(recorded, "TLess.slnx"))
+            ? recorded
+            : Path.Combine(Path.GetDirectoryName(source)!, "..", "..");
+        return Path.GetFullPath(Path.Combine(root, relative));
+    }
 
     internal static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
     {

@@ -30,10 +30,12 @@ internal static class DemoCommand
         var workflow = new Option<string>("--workflow") { Description = "The word-count workflow file or name.", DefaultValueFactory = _ => "word-count" };
         var parameters = new Option<string[]>("--param") { Description = "A run parameter name=value (repeatable), e.g. N=8.", AllowMultipleArgumentsPerToken = true };
         var keep = new Option<string?>("--keep") { Description = "Keep everything (home, store, authority data) in this directory instead of a temporary one." };
-        var cmd = new Command("demo", "Run word count end to end in mode tless with in-process attestation services and a simulated TEE.");
+        var mode = RuntimeCli.ModeOption("tless");
+        var cmd = new Command("demo", "Run word count end to end (mode tless by default) with in-process attestation services and a simulated TEE.");
         cmd.Options.Add(workflow);
         cmd.Options.Add(parameters);
         cmd.Options.Add(keep);
+        cmd.Options.Add(mode);
         cmd.SetAction((parseResult, ct) => RuntimeCli.GuardAsync(parseResult, async (console, _) =>
         {
             var given = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -51,7 +53,7 @@ internal static class DemoCommand
             Directory.CreateDirectory(root);
             try
             {
-                return await RunAsync(console, parseResult.GetValue(workflow)!, given, root, ct).ConfigureAwait(false);
+                return await RunAsync(console, parseResult.GetValue(workflow)!, given, root, SecurityModes.Parse(parseResult.GetValue(mode)!), ct).ConfigureAwait(false);
             }
             finally
             {
@@ -64,7 +66,8 @@ internal static class DemoCommand
         return cmd;
     }
 
-    private static async Task<int> RunAsync(IAnsiConsole console, string workflowArgument, Dictionary<string, string> parameters, string root, CancellationToken ct)
+    private static async Task<int> RunAsync(
+        IAnsiConsole console, string workflowArgument, Dictionary<string, string> parameters, string root, SecurityMode mode, CancellationToken ct)
     {
         var spec = WorkflowLoader.Load(WorkflowFiles.Resolve(workflowArgument));
         var home = new OwnerHome(Path.Combine(root, "home"));
@@ -74,7 +77,7 @@ internal static class DemoCommand
         }
 
         var store = new FileObjectStore(Path.Combine(root, "store"));
-        console.MarkupLine($"[bold]TLess demo[/]: workflow [bold]{Markup.Escape(spec.Name)}[/], mode tless, runtime inproc, TEE sim [red](INSECURE: simulated)[/]");
+        console.MarkupLine($"[bold]TLess demo[/]: workflow [bold]{Markup.Escape(spec.Name)}[/], mode {mode.ToText()}, runtime inproc, TEE sim [red](INSECURE: simulated)[/]");
         console.MarkupLine($"owner home {Markup.Escape(home.Directory)}; object store {Markup.Escape(store.Url)}");
 
         using var platform = home.LoadSimPlatform();
@@ -110,12 +113,12 @@ internal static class DemoCommand
                 await OwnerOperations.RegisterAsync(
                     home, spec, parameters, packages, authorities,
                     [new ReferenceMeasurement { Tee = TeeKind.Sim, Measurement = HostMeasurement.ForCurrentHost() }], false, TimeProvider.System, ct).ConfigureAwait(false);
-                status("encrypting code and inputs under each node's policy");
-                await OwnerOperations.UploadAsync(home, spec, SecurityMode.Tless, store, packages, authorities, ct).ConfigureAwait(false);
+                status(mode == SecurityMode.Tless ? "encrypting code and inputs under each node's policy" : $"uploading code and inputs ({mode.ToText()})");
+                await OwnerOperations.UploadAsync(home, spec, mode, store, packages, authorities, ct).ConfigureAwait(false);
                 status("running (cold, then warm)");
                 var reports = new List<RunReport>();
                 var last = await OwnerOperations.RunAsync(
-                    home, spec, SecurityMode.Tless, store, parameters, authorities,
+                    home, spec, mode, store, parameters, authorities,
                     new RunOptions
                     {
                         Repeat = 2,
@@ -142,10 +145,14 @@ internal static class DemoCommand
                     return RuntimeCli.ExitFailed;
                 }
 
-                var top = PrintWords(console, results);
+                PrintWords(console, results);
                 PrintTimings(console, cold, warm);
-                PrintAttestation(console, cold, running);
-                await ScanAsync(console, store, top, ct).ConfigureAwait(false);
+                if (mode != SecurityMode.None)
+                {
+                    PrintAttestation(console, cold, running);
+                }
+
+                await ScanAsync(console, store, FrequentInputWords(spec), mode, ct).ConfigureAwait(false);
                 console.MarkupLine($"runs: {cold.Run} (cold), {warm.Run} (warm); everything was in {Markup.Escape(root)}");
                 return 0;
             }
@@ -159,7 +166,7 @@ internal static class DemoCommand
         }
     }
 
-    private static List<string> PrintWords(IAnsiConsole console, RunResults results)
+    private static void PrintWords(IAnsiConsole console, RunResults results)
     {
         var (key, data) = results.Results.First(r => r.Key.EndsWith(ReducerFunction.ResultName, StringComparison.Ordinal));
         var report = AppJson.Deserialize<WordCountReport>(data, key);
@@ -172,8 +179,29 @@ internal static class DemoCommand
         }
 
         console.Write(table);
-        // Words of 5+ letters: shorter ones occur by chance in megabytes of ciphertext.
-        return [.. report.Top.Select(w => w.Word).Where(w => w.Length >= 5).Take(10)];
+    }
+
+    /// <summary>The ten most frequent words of 6+ letters in the input files (shorter ones occur by chance in megabytes of ciphertext).</summary>
+    private static List<string> FrequentInputWords(WorkflowSpec spec)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var node in spec.Nodes)
+        {
+            foreach (var input in node.Inputs)
+            {
+                var text = File.ReadAllText(spec.ResolveInput(input));
+                foreach (var word in text.Split((char[])[.. text.Where(c => !char.IsLetter(c)).Distinct()], StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (word.Length >= 6)
+                    {
+                        var lower = word.ToLowerInvariant();
+                        counts[lower] = counts.GetValueOrDefault(lower) + 1;
+                    }
+                }
+            }
+        }
+
+        return [.. counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(10).Select(kv => kv.Key)];
     }
 
     private static void PrintTimings(IAnsiConsole console, RunReport cold, RunReport warm)
@@ -205,14 +233,16 @@ internal static class DemoCommand
     {
         var first = report.Attestations.First();
         console.MarkupLine($"[bold]attested[/]: tee {first.Tee} [red]INSECURE (simulated)[/], measurement {first.Measurement}");
-        console.MarkupLine($"  nodes {string.Join(", ", report.Attestations.Select(a => a.Node).Distinct())}; every instance attested to all of: {string.Join(", ", first.Authorities)}");
+        console.MarkupLine(report.Mode == "tless"
+            ? $"  nodes {string.Join(", ", report.Attestations.Select(a => a.Node).Distinct())}; every instance attested to all of: {string.Join(", ", first.Authorities)}"
+            : $"  the worker attested once; the workflow key was released by {string.Join(", ", first.Authorities)}");
         foreach (var r in running)
         {
             console.MarkupLine($"  authority {r.Id} at {r.Url} (TLS pinned, SHA-256 {r.CertificateSha256?[..16]}...)");
         }
     }
 
-    private static async Task ScanAsync(IAnsiConsole console, IObjectStore store, List<string> words, CancellationToken ct)
+    private static async Task ScanAsync(IAnsiConsole console, IObjectStore store, List<string> words, SecurityMode mode, CancellationToken ct)
     {
         var keys = (await store.ListAsync("", ct).ConfigureAwait(false)).Where(k => !k.EndsWith(".json", StringComparison.Ordinal)).ToList();
         var found = new List<string>();
@@ -223,8 +253,8 @@ internal static class DemoCommand
         }
 
         console.MarkupLine(found.Count == 0
-            ? $"[green]no plaintext[/]: none of the {keys.Count} sealed objects in the store contains any of the top words ({string.Join(", ", words)})"
-            : $"[red]plaintext found[/]: {Markup.Escape(string.Join("; ", found.Take(5)))}");
+            ? $"[green]no plaintext[/]: none of the {keys.Count} objects in the store contains any of the inputs' frequent words ({string.Join(", ", words)})"
+            : $"[red]plaintext in the store[/]{(mode == SecurityMode.None ? " (expected in mode none)" : "")}: {found.Count} hits, e.g. {Markup.Escape(string.Join("; ", found.Take(3)))}");
     }
 
     private static void TryDelete(string root)

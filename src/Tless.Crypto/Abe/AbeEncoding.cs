@@ -93,7 +93,9 @@ internal ref struct AbeReader
     public G1 ReadG1(string field)
     {
         var at = _pos;
-        if (!G1.TryFromCompressed(ReadBytes(AbeWriter.G1Size, field), out var p) || !p.IsInSubgroup())
+        // TryFromCompressed validates everything, the prime-order subgroup included (tests pin this for every field),
+        // so a second subgroup check here would only repeat the most expensive step of decoding.
+        if (!G1.TryFromCompressed(ReadBytes(AbeWriter.G1Size, field), out var p))
         {
             throw Fail($"{field} at offset {at} is not a canonical compressed G1 point in the prime-order subgroup");
         }
@@ -104,7 +106,8 @@ internal ref struct AbeReader
     public G2 ReadG2(string field)
     {
         var at = _pos;
-        if (!G2.TryFromCompressed(ReadBytes(AbeWriter.G2Size, field), out var p) || !p.IsInSubgroup())
+        // As for G1: the decoder's validation includes the subgroup check.
+        if (!G2.TryFromCompressed(ReadBytes(AbeWriter.G2Size, field), out var p))
         {
             throw Fail($"{field} at offset {at} is not a canonical compressed G2 point in the prime-order subgroup");
         }

@@ -159,10 +159,11 @@ public static class CpAbe
         // With the Lewko-Waters matrix every coefficient of a minimal set is 1, so
         //   e(g,g)^z = Π C1_x · e(C2_x, K_x) · e(Σ C3_x, H(GID)) · e(K'_x, C4_x)
         // where all C3 terms share H(GID) and collapse into a single pairing: 2|rows| + 1 Miller loops, one final
-        // exponentiation.
+        // exponentiation. K_x and H(GID) are paired by every decryption with this key part, so their line
+        // coefficients are cached in the key part; only the ciphertext's C4_x are prepared afresh.
         var m = rows.Length;
         var ps = new G1[2 * m + 1];
-        var qs = new G2[2 * m + 1];
+        var qs = new G2Prepared[2 * m + 1];
         var c1 = Gt.One;
         var c3Sum = G1.Identity;
         for (var j = 0; j < m; j++)
@@ -173,13 +174,13 @@ public static class CpAbe
             c1 *= rowC1;
             c3Sum += rowC3;
             ps[j] = rowC2;
-            qs[j] = part.K(index);
+            qs[j] = part.KPrepared(index);
             ps[m + j] = part.KPrime(index);
-            qs[m + j] = rowC4;
+            qs[m + j] = new G2Prepared(rowC4);
         }
 
         ps[2 * m] = c3Sum;
-        qs[2 * m] = parts[0].GidPoint;
+        qs[2 * m] = parts[0].GidPrepared;
         var candidate = c1 * Pairing.MultiPair(ps, qs);
         Array.Clear(qs);
         Array.Clear(ps);

@@ -20,7 +20,11 @@ public sealed class UserKeyPart : IDisposable
     private readonly G2[] _k;
     private readonly G1[] _kPrime;
     private readonly ImmutableArray<string> _attributes;
+    // Miller-loop line coefficients of K_u and H(GID), built on first use: a host decrypts several objects (code,
+    // inputs) with the same key parts, and a prepared point skips all G2 arithmetic of the pairing.
+    private readonly G2Prepared?[] _kPrepared;
     private G2? _gidPoint;
+    private G2Prepared? _gidPrepared;
     private bool _disposed;
 
     internal UserKeyPart(string gid, string authorityId, ImmutableArray<string> attributes, G2[] k, G1[] kPrime, G2? gidPoint)
@@ -30,6 +34,7 @@ public sealed class UserKeyPart : IDisposable
         _attributes = attributes;
         _k = k;
         _kPrime = kPrime;
+        _kPrepared = new G2Prepared?[k.Length];
         _gidPoint = gidPoint;
     }
 
@@ -56,8 +61,25 @@ public sealed class UserKeyPart : IDisposable
         return _kPrime[i];
     }
 
+    /// <summary>K_u prepared for pairing, computed once per attribute (thread-safe; racing callers agree).</summary>
+    internal G2Prepared KPrepared(int i)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var prepared = Volatile.Read(ref _kPrepared[i]);
+        if (prepared is null)
+        {
+            var fresh = new G2Prepared(_k[i]);
+            prepared = Interlocked.CompareExchange(ref _kPrepared[i], fresh, null) ?? fresh;
+        }
+
+        return prepared;
+    }
+
     /// <summary>H(GID), computed once per key part.</summary>
     internal G2 GidPoint => _gidPoint ??= AbeHash.Gid(Gid);
+
+    /// <summary>H(GID) prepared for pairing, computed once per key part.</summary>
+    internal G2Prepared GidPrepared => Volatile.Read(ref _gidPrepared) ?? InterlockedInit(ref _gidPrepared, new G2Prepared(GidPoint));
 
     /// <summary>"TLUK", 1, GID, authority, count, then per attribute: name, K (G2, 96 B), K' (G1, 48 B). A secret.</summary>
     public byte[] Export()
@@ -133,8 +155,20 @@ public sealed class UserKeyPart : IDisposable
     {
         Array.Clear(_k);
         Array.Clear(_kPrime);
+        for (var i = 0; i < _kPrepared.Length; i++)
+        {
+            // The line coefficients are derived from K_u and are as secret as K_u itself.
+            if (Interlocked.Exchange(ref _kPrepared[i], null) is { } prepared)
+            {
+                Array.Clear(prepared.Coeffs);
+            }
+        }
+
         _disposed = true;
     }
+
+    private static G2Prepared InterlockedInit(ref G2Prepared? field, G2Prepared fresh) =>
+        Interlocked.CompareExchange(ref field, fresh, null) ?? fresh;
 
     public override string ToString() => $"UserKeyPart({AuthorityId}, gid={Gid}, {_attributes.Length} attributes)";
 

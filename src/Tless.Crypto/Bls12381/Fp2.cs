@@ -102,51 +102,75 @@ internal readonly struct Fp2 : IEquatable<Fp2>
         return acc;
     }
 
-    private static readonly BigInteger P = Fp.Modulus;
-    private static readonly ulong[] PMinus3Over4 = Fp.Limbs((P - 3) / 4);
-    private static readonly ulong[] PMinus1Over2 = Fp.Limbs((P - 1) / 2);
+    private static readonly ulong[] PMinus3Over4 = Fp.Limbs((Fp.Modulus - 3) / 4);
+    private static readonly Fp Half = Fp.FromUInt64(2).Invert();
 
-    private Fp2 PowLimbs(ReadOnlySpan<ulong> exponent)
-    {
-        var acc = One;
-        bool started = false;
-        for (int i = (exponent.Length * 64) - 1; i >= 0; i--)
-        {
-            if (started)
-            {
-                acc = acc.Square();
-            }
-
-            if (((exponent[i / 64] >> (i % 64)) & 1) == 1)
-            {
-                acc = started ? acc * this : this;
-                started = true;
-            }
-        }
-
-        return acc;
-    }
-
-    /// <summary>Square root for p = 3 mod 4 (Adj and Rodriguez-Henriquez, Algorithm 9); false when none exists.</summary>
+    /// <summary>
+    /// Square root by the complex method over Fp: two exponentiations in Fp instead of the two exponentiations in Fp2
+    /// of the generic algorithm. With s = sqrt(c0^2 + c1^2) and t = (c0 + s)/2, one power w = t^((p-3)/4) gives both
+    /// sqrt(t) = w t and 1/sqrt(t) = w when t is a square, and otherwise sqrt((c0 - s)/2) = w c1/2 with
+    /// 1/that = -t w (then w^2 = -1/t). False when none exists. Variable time (public inputs only).
+    /// </summary>
     public bool TrySqrt(out Fp2 root)
     {
-        var a1 = PowLimbs(PMinus3Over4);
-        var alpha = a1.Square() * this;
-        var x0 = a1 * this;
-        var minusOne = new Fp2(-Fp.One, Fp.Zero);
-        Fp2 x;
-        if (alpha == minusOne)
+        // a is a square in Fp2 exactly when its norm is a square in Fp
+        var n = Norm();
+        var s = n.SqrtCandidate();
+        if (s.Square() != n)
         {
-            x = new Fp2(-x0.C1, x0.C0); // u * x0
-        }
-        else
-        {
-            var b = (alpha + One).PowLimbs(PMinus1Over2);
-            x = b * x0;
+            root = default;
+            return false;
         }
 
+        var t = (C0 + s) * Half;
+        if (t.IsZero)
+        {
+            // only when c1 = 0 and s = -c0: take the other root of the norm
+            t = (C0 - s) * Half;
+        }
+
+        var w = t.Pow(PMinus3Over4);
+        var wt = w * t;
+        var x = wt.Square() == t
+            ? new Fp2(wt, C1 * w * Half)
+            : new Fp2(C1 * Half * w, -wt);
         root = x;
         return x.Square() == this;
+    }
+
+    /// <summary>
+    /// sqrt(u / v) for v nonzero without an inversion (RFC 9380 sqrt_ratio, by the same complex method): with
+    /// u / v = w / d for w = u conj(v) and d = norm(v) in Fp, S = sqrt(norm(w)), T = (w0 + S) / 2 and
+    /// w' = (T d^3)^((p-3)/4), the root is (T d w', w1 d w' / 2) when T / d is a square and (w1 d w' / 2, -T d w')
+    /// otherwise. False (root undefined) when u / v is not a square. Variable time (public inputs only).
+    /// </summary>
+    public static bool TrySqrtRatio(in Fp2 u, in Fp2 v, out Fp2 root)
+    {
+        var w = u * v.Conjugate();
+        var d = v.Norm();
+
+        // norm(u / v) = norm(w) / d^2 is a square exactly when norm(w) is
+        var nw = w.Norm();
+        var s = nw.SqrtCandidate();
+        if (s.Square() != nw)
+        {
+            root = default;
+            return false;
+        }
+
+        var t = (w.C0 + s) * Half;
+        if (t.IsZero)
+        {
+            t = (w.C0 - s) * Half;
+        }
+
+        var g = t * d.Square() * d;
+        var wp = g.Pow(PMinus3Over4);
+        var wd = wp * d;
+        root = (wp.Square() * g).IsOne
+            ? new Fp2(t * wd, w.C1 * wd * Half)
+            : new Fp2(w.C1 * wd * Half, -(t * wd));
+        return root.Square() * v == u;
     }
 
     /// <summary>True when this is a square in Fp2 (zero included): its norm is a square in Fp.</summary>

@@ -52,8 +52,9 @@ public readonly partial struct G2 : IEquatable<G2>
     internal G2 Psi() => new(X.Conjugate() * PsiX, Y.Conjugate() * PsiY, Z.Conjugate());
 
     /// <summary>
-    /// Constant-time GLS multiplication: k = k1 + q x^2 (Glv.Decompose) and x^2 P = psi^2(P) on G2, so
-    /// kP = k1 P + q psi^2(P): 128 doublings and two masked 4-bit table scans per window.
+    /// Constant-time 4-dimensional GLS multiplication. k = k1 + q x^2 (Glv.Decompose), then k1 = a + b |x| and
+    /// q = c + d |x| (Glv.DivRemAbsX), all four below 2^64. On G2 psi(P) = x P, so |x| P = -psi(P) and
+    /// kP = a P + b (-psi)(P) + c (-psi)^2(P) + d (-psi)^3(P): 60 doublings and four masked 4-bit table scans per window.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static G2 MulSecret(in G2 p, in Scalar k)
@@ -63,43 +64,53 @@ public readonly partial struct G2 : IEquatable<G2>
         Span<ulong> k1 = stackalloc ulong[2];
         Span<ulong> k2 = stackalloc ulong[2];
         Glv.Decompose(limbs, k1, k2);
+        Span<ulong> d = stackalloc ulong[4];
+        Glv.DivRemAbsX(k1[0], k1[1], out d[0], out d[1]);
+        Glv.DivRemAbsX(k2[0], k2[1], out d[2], out d[3]);
 
-        Span<G2> t1 = stackalloc G2[16];
-        Span<G2> t2 = stackalloc G2[16];
-        t1[0] = Identity;
-        t1[1] = p;
+        // t[16 j + i] = i (-psi)^j (P) = i |x|^j P
+        Span<G2> t = stackalloc G2[64];
+        t[0] = Identity;
+        t[1] = p;
         for (int i = 2; i < 16; i++)
         {
-            t1[i] = (i & 1) == 0 ? t1[i / 2].DoubleCore() : Add(t1[i - 1], p);
+            t[i] = (i & 1) == 0 ? t[i / 2].DoubleCore() : Add(t[i - 1], p);
         }
 
-        for (int i = 0; i < 16; i++)
+        for (int j = 1; j < 4; j++)
         {
-            t2[i] = t1[i].Psi().Psi();
+            for (int i = 0; i < 16; i++)
+            {
+                t[(16 * j) + i] = -t[(16 * (j - 1)) + i].Psi();
+            }
         }
 
         var acc = Identity;
-        for (int w = 31; w >= 0; w--)
+        for (int w = 15; w >= 0; w--)
         {
-            acc = acc.DoubleCore().DoubleCore().DoubleCore().DoubleCore();
-            ulong n1 = (k1[w / 16] >> ((w % 16) * 4)) & 0xF;
-            ulong n2 = (k2[w / 16] >> ((w % 16) * 4)) & 0xF;
-            var s1 = Identity;
-            var s2 = Identity;
-            for (int j = 1; j < 16; j++)
+            if (w != 15)
             {
-                ulong d1 = n1 ^ (ulong)j;
-                ulong d2 = n2 ^ (ulong)j;
-                s1 = Select(s1, t1[j], unchecked(((d1 | (0UL - d1)) >> 63) - 1UL));
-                s2 = Select(s2, t2[j], unchecked(((d2 | (0UL - d2)) >> 63) - 1UL));
+                acc = acc.DoubleCore().DoubleCore().DoubleCore().DoubleCore();
             }
 
-            acc = Add(Add(acc, s1), s2);
+            for (int j = 0; j < 4; j++)
+            {
+                ulong n = (d[j] >> (w * 4)) & 0xF;
+                var s = Identity;
+                for (int i = 1; i < 16; i++)
+                {
+                    ulong e = n ^ (ulong)i;
+                    s = Select(s, t[(16 * j) + i], unchecked(((e | (0UL - e)) >> 63) - 1UL));
+                }
+
+                acc = Add(acc, s);
+            }
         }
 
         limbs.Clear();
         k1.Clear();
         k2.Clear();
+        d.Clear();
         return acc;
     }
 

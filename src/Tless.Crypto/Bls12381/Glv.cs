@@ -79,6 +79,35 @@ internal static class Glv
         }
     }
 
+    // |x| has its top bit set, so the two-word division by it needs no normalization; V = floor((2^128 - 1) / |x|) - 2^64
+    private const ulong AbsX = G1.BlsX;
+    private static readonly ulong V = (ulong)((((BigInteger.One << 128) - 1) / AbsX) - (BigInteger.One << 64));
+
+    /// <summary>
+    /// Splits n = (n1, n0) below x^2 into n = lo + hi |x| with lo, hi below |x|, in constant time (Moller and
+    /// Granlund 2011, division by an invariant integer with a precomputed reciprocal; both corrections are masked).
+    /// </summary>
+    internal static void DivRemAbsX(ulong n0, ulong n1, out ulong lo, out ulong hi)
+    {
+        unchecked
+        {
+            // n < x^2 implies n1 < |x|, the precondition of the algorithm
+            ulong qh = Math.BigMul(V, n1, out ulong ql);
+            ql += n0;
+            qh += n1 + (ql < n0 ? 1UL : 0UL);
+            qh += 1;
+            ulong r = n0 - (qh * AbsX);
+            ulong m1 = 0UL - (r > ql ? 1UL : 0UL);
+            qh += m1;
+            r += AbsX & m1;
+            ulong m2 = 0UL - (r >= AbsX ? 1UL : 0UL);
+            qh -= m2;
+            r -= AbsX & m2;
+            lo = r;
+            hi = qh;
+        }
+    }
+
     private static ulong Sub(ulong a, ulong b, ref ulong borrow)
     {
         unchecked

@@ -13,8 +13,6 @@ internal static class Sswu
     private static readonly Fp2 A2 = new(Fp.Zero, Fp.FromUInt64(240));
     private static readonly Fp2 B2 = new(Fp.FromUInt64(1012), Fp.FromUInt64(1012));
     private static readonly Fp2 Z2 = new(-Fp.FromUInt64(2), -Fp.One);
-    private static readonly Fp2 MinusBOverA2 = -(B2 * A2.Invert());
-    private static readonly Fp2 BOverZA2 = B2 * (Z2 * A2).Invert();
 
     private static readonly ulong[] PMinus3Over4 = Fp.Limbs((Fp.Modulus - 3) / 4);
     private static readonly Fp SqrtMinusZ1 = SqrtOf(-Z1);
@@ -83,22 +81,32 @@ internal static class Sswu
         return r;
     }
 
+    /// <summary>
+    /// RFC 9380 section 6.6.2 onto E2' with x = xn / xd kept as a fraction (sqrt_ratio instead of an inversion), then
+    /// the 3-isogeny evaluated homogeneously in (xn : xd).
+    /// </summary>
     internal static G2 MapG2(in Fp2 u)
     {
         var zu2 = Z2 * u.Square();
         var tv1 = zu2.Square() + zu2;
-        Fp2 x1 = tv1.IsZero ? BOverZA2 : MinusBOverA2 * (Fp2.One + tv1.Invert());
-        var gx1 = ((x1.Square() + A2) * x1) + B2;
-        Fp2 x;
-        if (gx1.TrySqrt(out var y))
+
+        // x1 = -B (1 + tv1) / (A tv1), or B / (Z A) when tv1 = 0
+        var xn = B2 * (tv1 + Fp2.One);
+        var xd = tv1.IsZero ? Z2 * A2 : -(A2 * tv1);
+        if (tv1.IsZero)
         {
-            x = x1;
+            xn = B2;
         }
-        else
+
+        var xd2 = xd.Square();
+        var gxd = xd2 * xd;
+        var gxn = ((xn.Square() + (A2 * xd2)) * xn) + (B2 * gxd);
+        if (!Fp2.TrySqrtRatio(gxn, gxd, out var y))
         {
-            x = zu2 * x1;
-            var gx2 = ((x.Square() + A2) * x) + B2;
-            gx2.TrySqrt(out y);
+            // then g(Z u^2 x1) is a square
+            xn = zu2 * xn;
+            gxn = ((xn.Square() + (A2 * xd2)) * xn) + (B2 * gxd);
+            Fp2.TrySqrtRatio(gxn, gxd, out y);
         }
 
         if (u.Sgn0 != y.Sgn0)
@@ -106,19 +114,29 @@ internal static class Sswu
             y = -y;
         }
 
-        var xn = Horner(IsoConstants.G2XNum, x);
-        var xd = Horner(IsoConstants.G2XDen, x);
-        var yn = Horner(IsoConstants.G2YNum, x);
-        var yd = Horner(IsoConstants.G2YDen, x);
-        return new G2(xn * yd, y * yn * xd, xd * yd);
+        Span<Fp2> zPow = stackalloc Fp2[4];
+        zPow[0] = Fp2.One;
+        zPow[1] = xd;
+        zPow[2] = xd2;
+        zPow[3] = gxd;
+        var nx = Homogeneous(IsoConstants.G2XNum, xn, zPow); // degree 3
+        var dx = Homogeneous(IsoConstants.G2XDen, xn, zPow); // degree 2
+        var ny = Homogeneous(IsoConstants.G2YNum, xn, zPow); // degree 3
+        var dy = Homogeneous(IsoConstants.G2YDen, xn, zPow); // degree 3
+
+        // x' = nx / (xd dx), y' = y ny / dy
+        var zdx = xd * dx;
+        return new G2(nx * dy, y * ny * zdx, zdx * dy);
     }
 
-    private static Fp2 Horner(Fp2[] k, in Fp2 x)
+    /// <summary>sum k_i X^i Z^(d-i) for d = k.Length - 1 (Horner in X with Z powers).</summary>
+    private static Fp2 Homogeneous(Fp2[] k, in Fp2 x, ReadOnlySpan<Fp2> zPow)
     {
-        var r = k[^1];
-        for (int i = k.Length - 2; i >= 0; i--)
+        int d = k.Length - 1;
+        var r = k[d];
+        for (int i = d - 1; i >= 0; i--)
         {
-            r = (r * x) + k[i];
+            r = (r * x) + (k[i] * zPow[d - i]);
         }
 
         return r;

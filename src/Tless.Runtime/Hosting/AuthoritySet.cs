@@ -25,6 +25,7 @@ public sealed class AuthoritySet : IDisposable
     private readonly ImmutableArray<(string Id, AuthorityClient Client)> clients;
     private readonly SemaphoreSlim infoGate = new(1, 1);
     private ImmutableDictionary<string, AuthorityInfo>? info;
+    private ImmutableArray<AuthorityPublicKey> abeKeys;
 
     public AuthoritySet(IEnumerable<AuthorityEndpoint> endpoints, TimeProvider? time = null)
     {
@@ -104,9 +105,14 @@ public sealed class AuthoritySet : IDisposable
         }
     }
 
-    /// <summary>The CP-ABE public keys of every service.</summary>
+    /// <summary>The CP-ABE public keys of every service (parsed once and reused: each key caches its precomputation).</summary>
     public async Task<ImmutableArray<AuthorityPublicKey>> GetAbePublicKeysAsync(CancellationToken cancellationToken)
     {
+        if (!abeKeys.IsDefault)
+        {
+            return abeKeys;
+        }
+
         var all = await GetInfoAsync(cancellationToken).ConfigureAwait(false);
         var keys = ImmutableArray.CreateBuilder<AuthorityPublicKey>(all.Count);
         foreach (var (id, i) in all.OrderBy(a => a.Key, StringComparer.Ordinal))
@@ -129,7 +135,8 @@ public sealed class AuthoritySet : IDisposable
             keys.Add(key);
         }
 
-        return keys.MoveToImmutable();
+        abeKeys = keys.MoveToImmutable();
+        return abeKeys;
     }
 
     public void Dispose()

@@ -141,7 +141,9 @@ public static class OwnerOperations
         var time = options.Time;
         var run = options.Run ?? RunIds.New(time);
         var manifest = home.TryLoadManifest(spec.Name);
-        if (manifest is null || manifest.Mode != mode.ToText() || manifest.Store != store.Url)
+        var stale = manifest is not null && options.Packages is not null
+            && spec.Nodes.Any(n => !manifest.Code.TryGetValue(n.Name, out var c) || !options.Packages.TryGetValue(n.Package, out var p) || p.Digest != c.Digest);
+        if (manifest is null || manifest.Mode != mode.ToText() || manifest.Store != store.Url || (stale && mode == SecurityMode.None))
         {
             if (mode != SecurityMode.None)
             {

@@ -21,6 +21,12 @@ public static class ObjectStoreFactory
             return new FileObjectStore(url);
         }
 
+        // s3:// before Uri parsing, whose error would echo a secret_key.
+        if (url.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+        {
+            return S3ObjectStore.Open(url);
+        }
+
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
         {
             throw new ObjectStoreException($"store URL '{url}' is not a valid URL");
@@ -31,7 +37,6 @@ public static class ObjectStoreFactory
             "file" when !string.IsNullOrEmpty(uri.Host) && uri.Host != "localhost" =>
                 throw new ObjectStoreException($"store URL '{url}': file URLs must name a local path (file:///dir), not host '{uri.Host}'"),
             "file" => new FileObjectStore(Uri.UnescapeDataString(uri.AbsolutePath)),
-            "s3" => S3ObjectStore.Open(url),
             _ => throw new ObjectStoreException(
                 $"store URL '{url}': scheme '{uri.Scheme}' is not supported (supported: {string.Join(", ", SupportedSchemes.Select(s => s + "://"))})"),
         };

@@ -5,7 +5,7 @@ namespace Tless.Runtime.Tee;
 
 /// <summary>
 /// The identity of the function host image for the simulated TEE: SHA-384 over a domain label and the bytes of the
-/// host's own assemblies (Tless.Runtime and the libraries it trusts). Builds are deterministic, so the user's CLI and
+/// host's own assemblies (Tless.Runtime and the TLess libraries it trusts). Builds are deterministic, so the user's CLI and
 /// the host compute the same value from the same build; any change to the host code changes it. On real TEEs the
 /// hardware measures the image instead and this value is not used.
 /// </summary>
@@ -20,6 +20,7 @@ public static class HostMeasurement
     public static IReadOnlyList<Assembly> HostAssemblies { get; } =
     [
         typeof(HostMeasurement).Assembly,                        // Tless.Runtime
+        typeof(Tless.Workflows.WorkflowSpec).Assembly,           // Tless.Workflows (policy compiler, registrations)
         typeof(Tless.Attestation.TeeKind).Assembly,              // Tless.Attestation
         typeof(TlessException).Assembly,                         // Tless.Crypto
     ];

@@ -45,6 +45,26 @@ public sealed class TlessModeTests(AuthorityFixture fixture) : IClassFixture<Aut
     }
 
     [Fact]
+    public async Task RunAsync_WarmIdentityExpired_AttestsAgain()
+    {
+        using var s = await SecureSetup.CreateAsync(fixture, "tl-expire", SecurityMode.Tless);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-2));
+        var tee = new SimTeeProvider(fixture.Platform);
+        await using var host = FunctionHost.CreateTless(
+            new FunctionHostOptions { Store = s.Harness.Store, Time = time, WarmLifetime = TimeSpan.FromMinutes(1) }, tee, s.Authorities);
+        var runtime = new InprocRuntime(host, s.Harness.Store, new InprocRuntimeOptions { Time = time });
+
+        (await runtime.RunAsync(s.Request("r1", time), Ct)).EnsureSucceeded();
+        time.Advance(TimeSpan.FromSeconds(30));
+        var warm = (await runtime.RunAsync(s.Request("r2", time), Ct)).EnsureSucceeded();
+        time.Advance(TimeSpan.FromSeconds(45));
+        var expired = (await runtime.RunAsync(s.Request("r3", time), Ct)).EnsureSucceeded();
+
+        Assert.All(warm.Instances, i => Assert.Equal(0, i.AttestMs));
+        Assert.All(expired.Instances, i => Assert.True(i.AttestMs > 0));
+    }
+
+    [Fact]
     public async Task RunAsync_Tless_NoObjectInStoreContainsPlaintext()
     {
         using var s = await SecureSetup.CreateAsync(fixture, "tl-scan", SecurityMode.Tless);

@@ -1,4 +1,7 @@
 using System.Text;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Microsoft.Extensions.Time.Testing;
 using Tless.Runtime.Hosting;
 using Tless.Runtime.Inproc;
@@ -33,6 +36,39 @@ public sealed class InprocRuntimeTests
         Assert.Equal(RunStatus.Succeeded, record.Status);
         Assert.Equal("none", record.Mode);
         Assert.Equal(5, record.Instances.Length);
+    }
+
+    [Property(MaxTest = 8)]
+    public Property RunAsync_AnyFanOutAndParallelism_JoinSeesEveryLineOnce()
+    {
+        var gen = from scale in Gen.Choose(1, 7)
+                  from parallel in Gen.Choose(1, 4)
+                  select (scale, parallel);
+        return Prop.ForAll(gen.ToArbitrary(), c =>
+        {
+            using var h = new RuntimeHarness(scale: c.scale);
+            var manifest = h.UploadAsync(OwnerSealer.Plain).GetAwaiter().GetResult();
+            var host = FunctionHost.CreatePlain(new FunctionHostOptions { Store = h.Store });
+            try
+            {
+                var report = new InprocRuntime(host, h.Store, new InprocRuntimeOptions { MaxParallelism = c.parallel })
+                    .RunAsync(h.Request(manifest, "p"), CancellationToken.None).GetAwaiter().GetResult().EnsureSucceeded();
+
+                // split sends line i to upper#(i mod N): instances beyond the 5 lines get nothing and do not run.
+                var invoked = Math.Min(c.scale, 5);
+                var joined = Encoding.UTF8.GetString(h.Store.GetAsync(report.Results[0], CancellationToken.None).GetAwaiter().GetResult());
+                var lines = joined.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                return report.Instances.Length == invoked + 2
+                    && report.Instances.Select(i => (i.Node, i.Index)).Distinct().Count() == report.Instances.Length
+                    && lines[0] == $"inputs={invoked}"
+                    && lines.Skip(1).Order(StringComparer.Ordinal).SequenceEqual(
+                        RuntimeHarness.InputText.ToUpperInvariant().Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+            }
+            finally
+            {
+                host.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        });
     }
 
     [Fact]

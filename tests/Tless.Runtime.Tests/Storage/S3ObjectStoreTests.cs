@@ -1,5 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
+using Tless.Runtime.Hosting;
+using Tless.Runtime.Inproc;
+using Tless.Runtime.Owner;
+using Tless.Runtime.Packaging;
 using Tless.Runtime.Storage;
 
 namespace Tless.Runtime.Tests.Storage;
@@ -29,6 +34,24 @@ public sealed class S3ObjectStoreTests(S3rverFixture server) : IClassFixture<S3r
         Assert.Equal(["tenant-a/v1/k/1", "tenant-b/k/1"], await root.ListAsync("", Ct));
         Assert.True(await a.DeleteAsync("k/1", Ct));
         Assert.Equal(new byte[] { 2 }, await b.GetAsync("k/1", Ct));
+    }
+
+    [Fact]
+    public async Task InprocRun_OverS3Store_WritesResultAndRunRecord()
+    {
+        server.Require();
+        using var h = new RuntimeHarness();
+        using var store = S3ObjectStore.Open(server.NewStoreUrl("tless"));
+        var packages = new Dictionary<string, FunctionPackage> { [TestPackages.Name] = TestPackages.Functions };
+        var manifest = await WorkflowUploader.UploadAsync(h.Spec, packages, OwnerSealer.Plain, store, Ct);
+        await using var host = FunctionHost.CreatePlain(new FunctionHostOptions { Store = store });
+
+        var report = (await new InprocRuntime(host, store).RunAsync(h.Request(manifest, "s3run"), Ct)).EnsureSucceeded();
+
+        var joined = Encoding.UTF8.GetString(await store.GetAsync(Assert.Single(report.Results), Ct));
+        Assert.StartsWith("inputs=3\n", joined, StringComparison.Ordinal);
+        Assert.Contains("ALPHA BRAVO", joined, StringComparison.Ordinal);
+        Assert.Equal(RunStatus.Succeeded, (await InprocRuntime.ReadReportAsync(store, "chain", "s3run", Ct)).Status);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Microsoft.Extensions.Time.Testing;
 using Tless.Attestation;
 using Tless.Attestation.Snp;
 using Tless.Runtime.Tee;
@@ -100,6 +101,28 @@ public sealed class SnpTeeProviderTests
 
         var without = SnpTeeProvider.Open(SnpConfigFs(report, table), null, Options with { IncludeCertificates = false });
         Assert.Equal(report, await without.GetEvidenceAsync(ReportDataOf(report), Ct));
+    }
+
+    [Fact]
+    public async Task GetEvidence_WithCertificateTable_VerifiesWithOnlyPinnedRootsInCollateral()
+    {
+        // The evidence format is the one the attestation service verifies: with the VCEK in the auxblob, the verifier
+        // needs only the ARK/ASK chain; without it, the VCEK is missing.
+        var report = Fixture("snp-milan-v2-virtee");
+        var vcek = File.ReadAllBytes(SharedData.Require("fixtures", "attestation", "snp-milan-v2-virtee", "vcek.der"));
+        var verifier = EvidenceVerifiers.Create(TeeKind.Snp, new EvidenceVerifierOptions
+        {
+            Time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 4, 0, 0, 0, TimeSpan.Zero)),
+            CertificateFiles = [SharedData.Require("fixtures", "attestation", "amd-roots", "milan_cert_chain_ask_ark.pem")],
+        });
+
+        var with = SnpTeeProvider.Open(SnpConfigFs(report, CertificateTable(vcek)), null, Options);
+        var result = verifier.Verify(await with.GetEvidenceAsync(ReportDataOf(report), Ct));
+        Assert.True(result.IsValid, result.Detail);
+        Assert.Equal(with.Measurement, result.Claims!.Measurement);
+
+        var without = SnpTeeProvider.Open(SnpConfigFs(report), null, Options);
+        Assert.False(verifier.Verify(await without.GetEvidenceAsync(ReportDataOf(report), Ct)).IsValid);
     }
 
     [Fact]

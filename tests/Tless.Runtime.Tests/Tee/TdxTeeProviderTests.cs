@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Microsoft.Extensions.Time.Testing;
 using Tless.Attestation;
 using Tless.Runtime.Tee;
 using Tless.Testing;
@@ -45,6 +46,23 @@ public sealed class TdxTeeProviderTests
         Assert.Equal(
             ["mkdir E", "read E/provider", "read E/generation", "write E/inblob 64", "read E/outblob", "read E/generation", "rmdir E"],
             fs.NormalizedLog(Root));
+    }
+
+    [Fact]
+    public async Task GetEvidence_RealQuote_VerifiesWithDcapCollateral()
+    {
+        var quote = Quote();
+        var provider = TdxTeeProvider.Open(TdxConfigFs(quote), Options);
+        var evidence = await provider.GetEvidenceAsync(quote[ReportDataOffset..(ReportDataOffset + 64)], Ct);
+        var verifier = EvidenceVerifiers.Create(TeeKind.Tdx, new EvidenceVerifierOptions
+        {
+            Time = new FakeTimeProvider(new DateTimeOffset(2025, 7, 1, 0, 0, 0, TimeSpan.Zero)),
+            CollateralDirectory = SharedData.Require("fixtures", "attestation", "tdx-quote-v4-phala", "collateral"),
+        });
+
+        var result = verifier.Verify(evidence);
+        Assert.True(result.IsValid, result.Detail);
+        Assert.Equal(provider.Measurement, result.Claims!.Measurement);
     }
 
     [Fact]
