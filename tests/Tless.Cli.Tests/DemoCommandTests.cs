@@ -20,4 +20,36 @@ public sealed class DemoCommandTests
         Assert.Contains("as1, as2", output, StringComparison.Ordinal);
         Assert.Contains("no plaintext", output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("word-count", "none", "word-count.json")]
+    [InlineData("word-count", "tee", "word-count.json")]
+    [InlineData("finra", "none", "finra-report.json")]
+    [InlineData("finra", "tee", "finra-report.json")]
+    [InlineData("finra", "tless", "finra-report.json")]
+    [InlineData("ml-training", "none", "validation.json")]
+    [InlineData("ml-training", "tee", "validation.json")]
+    [InlineData("ml-training", "tless", "validation.json")]
+    [InlineData("ml-inference", "none", "predictions-0.json")]
+    [InlineData("ml-inference", "tee", "predictions-0.json")]
+    [InlineData("ml-inference", "tless", "predictions-0.json")]
+    public async Task Demo_EveryWorkflowInEveryMode_RunsAndDecryptsResults(string workflow, string mode, string resultName)
+    {
+        var file = RunCommandTests.RepositoryFile($"workflows/{workflow}.yaml");
+        Assert.True(File.Exists(file), file);
+
+        var (exit, output, error) = await RunCommandTests.RunAsync("demo", "--workflow", file, "--mode", mode);
+
+        Assert.True(exit == 0, error + output);
+        Assert.Contains($"mode {mode}", output, StringComparison.Ordinal);
+        Assert.Contains("decrypted with the owner's key", output, StringComparison.Ordinal);
+        Assert.Contains(resultName, output, StringComparison.Ordinal);
+        Assert.Contains("warm", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("[red]plaintext in the store[/]", output, StringComparison.Ordinal);
+        if (mode != "none")
+        {
+            Assert.Contains("attested: tee sim INSECURE", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("plaintext in the store", output, StringComparison.Ordinal);
+        }
+    }
 }

@@ -145,7 +145,7 @@ internal static class DemoCommand
                     return RuntimeCli.ExitFailed;
                 }
 
-                PrintWords(console, results);
+                PrintResults(console, results);
                 PrintTimings(console, cold, warm);
                 if (mode != SecurityMode.None)
                 {
@@ -166,9 +166,27 @@ internal static class DemoCommand
         }
     }
 
-    private static void PrintWords(IAnsiConsole console, RunResults results)
+    private static void PrintResults(IAnsiConsole console, RunResults results)
     {
-        var (key, data) = results.Results.First(r => r.Key.EndsWith(ReducerFunction.ResultName, StringComparison.Ordinal));
+        var wordCount = results.Results.FirstOrDefault(r => r.Key.EndsWith(ReducerFunction.ResultName, StringComparison.Ordinal));
+        if (wordCount.Key is not null)
+        {
+            PrintWords(console, wordCount.Key, wordCount.Data);
+            return;
+        }
+
+        // Other workflows: name, size and the start of each (JSON) result, decrypted with the owner's key.
+        console.MarkupLine($"[bold]results[/] (decrypted with the owner's key): {results.Results.Length.ToString(CultureInfo.InvariantCulture)}");
+        foreach (var (key, data) in results.Results)
+        {
+            var text = Encoding.UTF8.GetString(data.AsSpan(0, Math.Min(data.Length, 240)));
+            var preview = new string([.. text.Select(c => char.IsControl(c) ? ' ' : c)]);
+            console.MarkupLine($"  {Markup.Escape(key)} ({data.Length.ToString(CultureInfo.InvariantCulture)} bytes): {Markup.Escape(preview)}{(data.Length > 240 ? "..." : "")}");
+        }
+    }
+
+    private static void PrintWords(IAnsiConsole console, string key, byte[] data)
+    {
         var report = AppJson.Deserialize<WordCountReport>(data, key);
         console.MarkupLine($"[bold]result[/] ({Markup.Escape(key)}, decrypted with the owner's key): {report.TotalWords.ToString(CultureInfo.InvariantCulture)} words, {report.DistinctWords.ToString(CultureInfo.InvariantCulture)} distinct, {report.Chunks} chunks");
         var table = new Table().Border(TableBorder.Simple).AddColumn("#").AddColumn("word").AddColumn(new TableColumn("count").RightAligned());
@@ -187,7 +205,8 @@ internal static class DemoCommand
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var node in spec.Nodes)
         {
-            foreach (var input in node.Inputs)
+            // Only text inputs (CSV, plain text) give words to look for; compressed images give none.
+            foreach (var input in node.Inputs.Where(i => i.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) || i.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)))
             {
                 var text = File.ReadAllText(spec.ResolveInput(input));
                 foreach (var word in text.Split((char[])[.. text.Where(c => !char.IsLetter(c)).Distinct()], StringSplitOptions.RemoveEmptyEntries))
@@ -250,6 +269,12 @@ internal static class DemoCommand
         {
             var text = Encoding.Latin1.GetString(await store.GetAsync(key, ct).ConfigureAwait(false));
             found.AddRange(words.Where(w => text.Contains(w, StringComparison.OrdinalIgnoreCase)).Select(w => $"{key}: {w}"));
+        }
+
+        if (words.Count == 0)
+        {
+            console.MarkupLine($"[yellow]plaintext scan skipped[/]: the workflow has no text inputs to look for ({keys.Count} objects in the store)");
+            return;
         }
 
         console.MarkupLine(found.Count == 0

@@ -23,7 +23,7 @@ public sealed class UserKeyPart : IDisposable
     // Miller-loop line coefficients of K_u and H(GID), built on first use: a host decrypts several objects (code,
     // inputs) with the same key parts, and a prepared point skips all G2 arithmetic of the pairing.
     private readonly G2Prepared?[] _kPrepared;
-    private G2? _gidPoint;
+    private readonly G2? _gidPoint;
     private G2Prepared? _gidPrepared;
     private bool _disposed;
 
@@ -75,11 +75,12 @@ public sealed class UserKeyPart : IDisposable
         return prepared;
     }
 
-    /// <summary>H(GID), computed once per key part.</summary>
-    internal G2 GidPoint => _gidPoint ??= AbeHash.Gid(Gid);
-
-    /// <summary>H(GID) prepared for pairing, computed once per key part.</summary>
-    internal G2Prepared GidPrepared => Volatile.Read(ref _gidPrepared) ?? InterlockedInit(ref _gidPrepared, new G2Prepared(GidPoint));
+    /// <summary>
+    /// H(GID) prepared for pairing, computed once per key part (from the point KeyGen already hashed, else by hashing
+    /// the GID). Published through a reference so that concurrent decryptions never see a torn value.
+    /// </summary>
+    internal G2Prepared GidPrepared =>
+        Volatile.Read(ref _gidPrepared) ?? InterlockedInit(ref _gidPrepared, new G2Prepared(_gidPoint ?? AbeHash.Gid(Gid)));
 
     /// <summary>"TLUK", 1, GID, authority, count, then per attribute: name, K (G2, 96 B), K' (G1, 48 B). A secret.</summary>
     public byte[] Export()

@@ -104,6 +104,18 @@ public sealed class AbeDecodingCostTests(AbeTestAuthorities authorities) : IClas
     }
 
     [Fact]
+    public void TryDecapsulate_ConcurrentFirstUseOfImportedKeys_AllRecoverKey()
+    {
+        // Imported key parts build their prepared points on first use; racing decryptions must all agree.
+        var ct = CpAbe.Encapsulate(authorities.PublicKeys, Policy.Parse("as0.wf:W & as0.node:N"), out var expected);
+        using var source = CpAbe.KeyGen(authorities["as0"], "g", ["as0.wf:W", "as0.node:N"]);
+        using var part = UserKeyPart.Import(source.Export());
+        var results = new bool[4];
+        Parallel.For(0, results.Length, i => results[i] = CpAbe.TryDecapsulate([part], ct, out var k) && k == expected);
+        Assert.All(results, Assert.True);
+    }
+
+    [Fact]
     public void TryDecapsulate_DisposedAfterUse_ThrowsObjectDisposed()
     {
         var ct = CpAbe.Encapsulate(authorities.PublicKeys, Policy.Parse("as0.wf:W"), out _);

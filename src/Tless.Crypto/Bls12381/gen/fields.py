@@ -97,72 +97,65 @@ def gen(name, mod, n):
     w("        }")
     w("    }")
     w("")
-    # mul: CIOS no-carry
-    w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
-    w(f"    public static {name} operator *(in {name} a, in {name} b)")
-    w("    {")
-    w("        unchecked")
-    w("        {")
-    for j in range(n):
-        w(f"            ulong t{j} = 0;")
-    w("            ulong A, C, m, hi, lo;")
-    for i in range(n):
-        w(f"            ulong bi{i} = b.L{i};")
-    for i in range(n):
-        bi = f"bi{i}"
-        # (A, t0) = t0 + a0*bi
-        w(f"            hi = MulHi(a.L0, {bi}); lo = a.L0 * {bi}; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;")
-        w(f"            m = t0 * Inv;")
-        w(f"            hi = MulHi(m, M0); lo = m * M0; lo += t0; hi += lo < t0 ? 1UL : 0UL; C = hi;")
-        for j in range(1, n):
-            # (A, t_j) = t_j + a_j*bi + A
-            w(f"            hi = MulHi(a.L{j}, {bi}); lo = a.L{j} * {bi}; lo += A; hi += lo < A ? 1UL : 0UL; lo += t{j}; hi += lo < t{j} ? 1UL : 0UL; t{j} = lo; A = hi;")
-            # (C, t_{j-1}) = t_j + m*q_j + C
-            w(f"            hi = MulHi(m, M{j}); lo = m * M{j}; lo += C; hi += lo < C ? 1UL : 0UL; lo += t{j}; hi += lo < t{j} ? 1UL : 0UL; t{j-1} = lo; C = hi;")
-        w(f"            t{n-1} = C + A;")
-    w("            return ReduceOnce(" + ", ".join(f"t{j}" for j in range(n)) + ");")
-    w("        }")
-    w("    }")
-    w("")
-    # dedicated squaring: off-diagonal products once, doubled, plus the diagonal; then SOS Montgomery reduction
-    w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
-    w(f"    public {name} Square()")
-    w("    {")
-    w("        unchecked")
-    w("        {")
-    w("            ulong hi, lo, C, m, c1, c2, s;")
-    for i in range(n):
-        w(f"            ulong a{i} = L{i};")
-    for k in range(2*n):
-        w(f"            ulong t{k} = 0;")
-    for i in range(n):
-        if i+1 >= n:
-            continue
-        w("            C = 0;")
-        for j in range(i+1, n):
-            w(f"            hi = MulHi(a{i}, a{j}); lo = a{i} * a{j}; lo += C; hi += lo < C ? 1UL : 0UL; lo += t{i+j}; hi += lo < t{i+j} ? 1UL : 0UL; t{i+j} = lo; C = hi;")
-        w(f"            t{i+n} = C;")
-    # double
-    for k in range(2*n-1, 0, -1):
-        w(f"            t{k} = (t{k} << 1) | (t{k-1} >> 63);")
-    w("            t0 <<= 1;")
-    # add diagonal
-    w("            C = 0;")
-    for i in range(n):
-        w(f"            hi = MulHi(a{i}, a{i}); lo = a{i} * a{i};")
-        w(f"            s = t{2*i} + lo; c1 = s < lo ? 1UL : 0UL; t{2*i} = s + C; c1 |= t{2*i} < s ? 1UL : 0UL;")
-        w(f"            s = t{2*i+1} + hi; c2 = s < hi ? 1UL : 0UL; t{2*i+1} = s + c1; c2 |= t{2*i+1} < s ? 1UL : 0UL; C = c2;")
-    # reduce
-    w("            ulong extra = 0;")
-    for i in range(n):
-        w(f"            m = t{i} * Inv;")
-        w("            C = 0;")
-        for j in range(n):
-            w(f"            hi = MulHi(m, M{j}); lo = m * M{j}; lo += C; hi += lo < C ? 1UL : 0UL; lo += t{i+j}; hi += lo < t{i+j} ? 1UL : 0UL; t{i+j} = lo; C = hi;")
-        w(f"            s = t{i+n} + C; c1 = s < C ? 1UL : 0UL; t{i+n} = s + extra; c2 = t{i+n} < s ? 1UL : 0UL; extra = c1 + c2;")
-    w("            return ReduceOnce(" + ", ".join(f"t{n+j}" for j in range(n)) + ");")
-    w("        }")
-    w("    }")
+    # mul: Montgomery in product-scanning order (column by column, the reduction interleaved as in the FIPS method),
+    # with every 128-bit word product split into 32-bit pieces summed in four 64-bit accumulators (this column's
+    # low/high halves and the next column's). The sums cannot overflow (at most 2n + 1 pieces below 2^32 each), so
+    # there is no carry detection per product, only one normalization per column: .NET has no add-with-carry, and
+    # the two carry compares per product of the CIOS form cost more than the split (measured ~10% faster on an
+    # Fp2 multiplication). The carry into the next column is (B >> 32) + c + hi(m p0) + [t != 0] < 2^64 because
+    # hi(m p0) <= p0 - 1. The result is below 2p (top limb of p below 2^62), so one conditional subtraction ends it.
+    def montgomery(header, pairs):
+        # pairs: the (x, y) operand names whose products are summed before the single reduction
+        w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
+        w(header)
+        w("    {")
+        w("        unchecked")
+        w("        {")
+        w("            const ulong M32 = 0xFFFFFFFFUL;")
+        w("            ulong hi, lo, v, cy, s;")
+        w("            ulong acc0 = 0, acc1 = 0, next0 = 0, next1 = 0, carry = 0;")
+        for i in range(n):
+            w(f"            ulong m{i};")
+        for k in range(n):
+            w(f"            ulong r{k};")
+
+        def term(x, y):
+            w(f"            hi = MulHi({x}, {y}); lo = {x} * {y}; acc0 += lo & M32; acc1 += lo >> 32; next0 += hi & M32; next1 += hi >> 32;")
+
+        for k in range(2 * n):
+            for i in range(n):
+                j = k - i
+                if 0 <= j < n:
+                    for (x, y) in pairs:
+                        term(f"{x}.L{i}", f"{y}.L{j}")
+            for i in range(min(k, n)):
+                j = k - i
+                if 1 <= j < n:
+                    term(f"m{i}", f"M{j}")
+            w("            v = acc0 + ((acc1 & M32) << 32); cy = v < acc0 ? 1UL : 0UL; s = v + carry; cy += s < v ? 1UL : 0UL;")
+            w("            carry = (acc1 >> 32) + cy;")
+            if k < n:
+                # m_k p_0 cancels the column: its low word plus s is 0 mod 2^64, with a carry exactly when s != 0
+                w(f"            m{k} = s * Inv;")
+                w(f"            carry += MulHi(m{k}, M0) + (s != 0 ? 1UL : 0UL);")
+            else:
+                w(f"            r{k - n} = s;")
+            w("            acc0 = next0; acc1 = next1; next0 = 0; next1 = 0;")
+        w("            return ReduceOnce(" + ", ".join(f"r{j}" for j in range(n)) + ");")
+        w("        }")
+        w("    }")
+        w("")
+
+    montgomery(f"    public static {name} operator *(in {name} a, in {name} b)", [("a", "b")])
+    # a*b + c*d with one reduction (inputs below the modulus: the sum is below 2m^2 < mR, the result below 2m);
+    # Fp2 multiplication as two of these was measured 15% faster than Karatsuba with three multiplications
+    w("    /// <summary>a*b + c*d with a single Montgomery reduction.</summary>")
+    montgomery(f"    internal static {name} SumOfProducts(in {name} a, in {name} b, in {name} c, in {name} d)", [("a", "b"), ("c", "d")])
+    # squaring reuses the multiplication: the dedicated routine (off-diagonal products once, doubled, then SOS
+    # reduction with carry compares: 57 instead of 72 word products) measured 7% slower than the split-accumulator
+    # multiplication above on .NET 10
+    w("    [MethodImpl(MethodImplOptions.AggressiveInlining)]")
+    w(f"    public {name} Square() => this * this;")
     w("")
     w("    [MethodImpl(MethodImplOptions.AggressiveInlining)]")
     w("    internal static ulong MulHi(ulong a, ulong b) => Bmi2.X64.IsSupported ? Bmi2.X64.MultiplyNoFlags(a, b) : (ulong)(Math.BigMul(a, b) >> 64);")
