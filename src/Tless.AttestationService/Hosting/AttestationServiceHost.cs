@@ -14,6 +14,12 @@ namespace Tless.AttestationService;
 /// <summary>Starts attestation services: as a process (<c>tless as serve</c>) or in-process (tests, demo, bench).</summary>
 public static class AttestationServiceHost
 {
+    /// <summary>The meter of every authority's metrics; the accepted-mint time is <see cref="MintDurationInstrument"/> (ms).</summary>
+    public const string MeterName = Services.AuthorityMetrics.MeterName;
+
+    /// <summary>The histogram of the time to serve one accepted attestation (ms), tagged with the authority id.</summary>
+    public const string MintDurationInstrument = "tless.as.mint.duration";
+
     /// <summary>
     /// A host builder for one authority. Throws <see cref="AuthorityConfigurationException"/> listing every problem
     /// of <paramref name="options"/>.

@@ -189,21 +189,16 @@ internal sealed class Minter
 
     private static byte[] DecodeKey(string? value, string field, bool ecdhKey)
     {
+        // Validated arithmetically (P256Points); the ECDH key is imported once, by KeyWrap, and the signing key only
+        // by whoever later verifies with it.
         var bytes = Base64Field.Decode(value, field);
-        try
+        if (!P256Points.IsValid(bytes))
         {
-            if (ecdhKey)
-            {
-                using var key = P256.ImportEcdhPoint(bytes, $"'{field}'");
-            }
-            else
-            {
-                using var key = P256.ImportEcdsaPoint(bytes, $"'{field}'");
-            }
-        }
-        catch (ProtocolException e)
-        {
-            throw Refusal.BadRequest(ProblemCodes.KeyInvalid, e.Message);
+            throw Refusal.BadRequest(
+                ProblemCodes.KeyInvalid,
+                bytes.Length != ProtocolConstants.P256PublicKeyLength || bytes[0] != 0x04
+                    ? $"'{field}' must be a {ProtocolConstants.P256PublicKeyLength}-byte uncompressed P-256 point (0x04 || X || Y), got {bytes.Length} bytes."
+                    : $"'{field}' is not a valid P-256 public key{(ecdhKey ? " for key agreement" : "")}: the point is not on the curve.");
         }
 
         return bytes;
@@ -281,8 +276,7 @@ internal sealed class Minter
                 throw Refusal.Forbidden(ProblemCodes.EdgeNotInWorkflow, $"{where}: the user invokes only entry nodes; '{node.Name}' has parents ({string.Join(", ", node.Parents)}).");
             }
 
-            using var userKey = P256.ImportEcdsaSpki(workflow.UserKeySpki, "the pinned user key");
-            if (!InvocationTokens.TryVerify(compact, userKey, out _))
+            if (!workflow.UserKey.Verify(compact, static (key, jwt) => InvocationTokens.TryVerify(jwt, key, out _)))
             {
                 throw Refusal.Forbidden(ProblemCodes.TokenSignatureInvalid, $"{where} is not signed by the workflow owner's pinned key.");
             }
@@ -338,14 +332,14 @@ internal sealed class Minter
             try
             {
                 issuer = AuthorityTokens.PeekIssuer(jwt);
-                if (!workflow.AuthorityTokenKeys.TryGetValue(issuer, out var spki))
+                if (!workflow.AuthorityKeys.TryGetValue(issuer, out var issuerKey))
                 {
                     problems.Add($"'{Texts.Truncate(issuer)}' is not an authority of the workflow");
                     continue;
                 }
 
-                using var key = P256.ImportEcdsaSpki(spki, $"the token key of '{issuer}'");
-                if (!AuthorityTokens.TryVerify(jwt, key, out var at))
+                AuthorityToken? at = null;
+                if (!issuerKey.Verify(jwt, (key, compact) => AuthorityTokens.TryVerify(compact, key, out at)) || at is null)
                 {
                     problems.Add($"the token of '{issuer}' has a bad signature");
                     continue;

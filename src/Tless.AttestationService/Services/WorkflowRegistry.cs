@@ -18,6 +18,9 @@ internal sealed class RegisteredWorkflow
         AuthorityTokenKeys = authorityTokenKeys;
         WorkflowKeySealed = workflowKeySealed;
         Nodes = registration.Nodes.ToImmutableDictionary(n => n.Name, StringComparer.Ordinal);
+        UserKey = new PooledVerificationKey(userKeySpki, "the pinned user key");
+        AuthorityKeys = authorityTokenKeys.ToImmutableDictionary(
+            kv => kv.Key, kv => new PooledVerificationKey(kv.Value, $"the token key of '{kv.Key}'"), StringComparer.Ordinal);
     }
 
     public Registration Registration { get; }
@@ -32,6 +35,12 @@ internal sealed class RegisteredWorkflow
     public ImmutableDictionary<string, byte[]> AuthorityTokenKeys { get; }
 
     public byte[]? WorkflowKeySealed { get; }
+
+    /// <summary>The pinned user key, parsed once per registered version.</summary>
+    public PooledVerificationKey UserKey { get; }
+
+    /// <summary><see cref="AuthorityTokenKeys"/>, parsed once per registered version.</summary>
+    public ImmutableDictionary<string, PooledVerificationKey> AuthorityKeys { get; }
 
     public ImmutableDictionary<string, RegisteredNode> Nodes { get; }
 }

@@ -19,6 +19,7 @@ internal sealed class AuthorityStore : IDisposable
     private static readonly byte[] SqliteHeader = Encoding.ASCII.GetBytes("SQLite format 3\0");
     private readonly SqliteConnection connection;
     private readonly Lock gate = new();
+    private SqliteCommand? redeem;
 
     private AuthorityStore(SqliteConnection connection, string path)
     {
@@ -164,18 +165,24 @@ internal sealed class AuthorityStore : IDisposable
         var at = now.ToString("O", CultureInfo.InvariantCulture);
         lock (gate)
         {
+            // One prepared statement reused under the lock (no SQL parsing per redemption); one transaction per
+            // request, so all of its tokens are counted or none.
+            redeem ??= Command(
+                "INSERT INTO redemptions(workflow, token, count, first_at) VALUES($w, $t, 1, $a) " +
+                "ON CONFLICT(workflow, token) DO UPDATE SET count = count + 1 WHERE count < $s RETURNING count",
+                ("$w", ""),
+                ("$t", ""),
+                ("$a", ""),
+                ("$s", 0));
             using var tx = connection.BeginTransaction();
+            redeem.Transaction = tx;
+            redeem.Parameters["$w"].Value = workflow;
+            redeem.Parameters["$a"].Value = at;
+            redeem.Parameters["$s"].Value = scale;
             foreach (var id in tokenIds)
             {
-                using var cmd = Command(
-                    "INSERT INTO redemptions(workflow, token, count, first_at) VALUES($w, $t, 1, $a) " +
-                    "ON CONFLICT(workflow, token) DO UPDATE SET count = count + 1 WHERE count < $s RETURNING count",
-                    ("$w", workflow),
-                    ("$t", id),
-                    ("$a", at),
-                    ("$s", scale));
-                cmd.Transaction = tx;
-                if (cmd.ExecuteScalar() is null)
+                redeem.Parameters["$t"].Value = id;
+                if (redeem.ExecuteScalar() is null)
                 {
                     tx.Rollback();
                     return false;
@@ -196,7 +203,11 @@ internal sealed class AuthorityStore : IDisposable
         }
     }
 
-    public void Dispose() => connection.Dispose();
+    public void Dispose()
+    {
+        redeem?.Dispose();
+        connection.Dispose();
+    }
 
     private static void CheckHeader(string path)
     {
